@@ -1,0 +1,218 @@
+"""The `qbank` command line: database, content, users, the demo, and batch tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from qbank.accounts.models import Role
+
+
+def _create_app() -> Flask:
+    from qbank import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """qbank — question bank and sprint practice for the carbon-reduction certification."""
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    _upgrade()
+    click.echo("Database is up to date.")
+
+
+def _describe(report: object) -> str:
+    created = getattr(report, "created", {})
+    updated = getattr(report, "updated", {})
+    unchanged = getattr(report, "unchanged", {})
+
+    def fmt(d: dict[str, int]) -> str:
+        return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
+
+    return f"created: {fmt(created)}; updated: {fmt(updated)}; unchanged: {fmt(unchanged)}"
+
+
+def _load(content_dir: Path) -> object:
+    from qbank.contentload import load_content
+    from qbank.db import db
+
+    report = load_content(db.session, content_dir)
+    db.session.commit()
+    return report
+
+
+@click.command("load-content")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The content folder (default: the configured one).",
+)
+@with_appcontext
+def load_content_command(content_dir: Path | None) -> None:
+    """Load the syllabus, rules, starter bank and blueprints (idempotent upsert)."""
+    from qbank.syllabus.content import ContentError
+
+    directory = content_dir or Path(current_app.config["CONTENT_DIR"])
+    try:
+        report = _load(directory)
+    except ContentError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        raise click.ClickException(
+            f"{len(exc.problems)} problem(s) in {directory}; nothing was loaded"
+        ) from None
+    if getattr(report, "changed", True):
+        click.echo("Content loaded — " + _describe(report))
+    else:
+        click.echo("Content is already up to date; nothing changed — " + _describe(report))
+
+
+@click.command("check-content")
+@click.option(
+    "--content", "content_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@with_appcontext
+def check_content(content_dir: Path | None) -> None:
+    """Validate content/ without touching the database."""
+    from qbank.authoring.bankcheck import main as bankcheck
+
+    directory = content_dir or Path(current_app.config["CONTENT_DIR"])
+    sys.exit(bankcheck([str(directory)]))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--name", "display_name", default="")
+@click.option("--password", default=None, help="Omit to be prompted (recommended).")
+@click.option("--specialty", default=None)
+@click.option("--level", default=None)
+@with_appcontext
+def create_user(
+    username: str,
+    roles: tuple[str, ...],
+    display_name: str,
+    password: str | None,
+    specialty: str | None,
+    level: str | None,
+) -> None:
+    """Create a user with the given roles."""
+    from qbank.accounts.services import create_user as create
+    from qbank.db import db
+    from qbank.errors import QbankError
+    from qbank.messages import describe
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create(
+            db.session,
+            username,
+            password,
+            display_name=display_name,
+            roles=[Role(r) for r in roles],
+            specialty=specialty,
+            level=level,
+        )
+    except QbankError as exc:
+        db.session.rollback()
+        raise click.ClickException(describe(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.username} ({', '.join(sorted(roles))}).")
+
+
+DEMO_USERS = [
+    ("admin", "Admin 管理员", [Role.ADMIN], None, None),
+    ("author", "张工（出题专家）", [Role.AUTHOR], None, None),
+    ("reviewer", "李工（审题专家）", [Role.REVIEWER], None, None),
+    ("examiner", "王老师（组卷）", [Role.EXAMINER], None, None),
+    ("learner", "赵同学（学员）", [Role.LEARNER], "trading", "intermediate"),
+]
+
+
+def ensure_demo_users(instance: Path) -> list[tuple[str, str, str]]:
+    """Create the demo accounts once, with random passwords kept in the instance folder."""
+    from qbank.accounts.services import create_user as create
+    from qbank.accounts.services import find_user
+    from qbank.db import db
+
+    path = instance / "demo-accounts.json"
+    saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    rows = []
+    for username, name, roles, specialty, level in DEMO_USERS:
+        if find_user(db.session, username) is None:
+            password = saved.get(username) or secrets.token_urlsafe(9)
+            create(
+                db.session,
+                username,
+                password,
+                display_name=name,
+                roles=roles,
+                specialty=specialty,
+                level=level,
+            )
+            saved[username] = password
+        rows.append(
+            (username, ", ".join(r.value for r in roles), saved.get(username, "(set earlier)"))
+        )
+    db.session.commit()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(saved, f, indent=1)
+    return rows
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up only; do not start the server.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Set up a demo database (schema, syllabus, starter bank, one account per role) and serve."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Instance folder: {app.instance_path}")
+    _upgrade()
+    report = _load(Path(app.config["CONTENT_DIR"]))
+    click.echo("Content: " + _describe(report))
+    rows = ensure_demo_users(Path(app.instance_path))
+    click.echo("\nDemo accounts (user name / roles / password):")
+    for username, roles, password in rows:
+        click.echo(f"  {username:<10} {roles:<10} {password}")
+    if no_serve:
+        return
+    click.echo(f"\nqbank is running at http://{host}:{port}/  (Ctrl+C to stop)\n")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, load_content_command, check_content, create_user, demo):
+        app.cli.add_command(command)

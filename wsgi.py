@@ -1,0 +1,2 @@
+from qbank import create_app
+app = create_app()
