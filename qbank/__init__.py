@@ -56,4 +56,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     """Every room's models, so that the metadata (and Alembic) sees every table."""
     import qbank.accounts.models
+    import qbank.authoring.models
     import qbank.syllabus.models  # noqa: F401

@@ -95,6 +95,16 @@ def _parse_question(
             if not isinstance(item, dict):
                 problems.append(Problem(loc, "rubric", "each key point needs 'point' and 'points'"))
                 continue
+            extra = sorted(set(item) - {"point", "points"})
+            if extra:
+                problems.append(
+                    Problem(
+                        f"{name}:{line_of(item, line)}",
+                        "rubric",
+                        f"unexpected key(s) {', '.join(extra)} in a key point: is there an ASCII comma "
+                        "in unquoted text? Quote the text",
+                    )
+                )
             try:
                 pts = float(item.get("points"))
             except (TypeError, ValueError):
