@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from qbank.authoring.bankcheck import read_bank
+from qbank.authoring.bulk import NewQuestion, bulk_create
 from qbank.authoring.draft import Problem
 from qbank.authoring.models import Question, QuestionOrigin, QuestionStatus
-from qbank.authoring.bulk import NewQuestion, bulk_create
 from qbank.authoring.questions import (
     content_hash,
     record,
