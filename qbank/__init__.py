@@ -15,6 +15,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints, CLI — wired by hand."""
     from qbank import cli, error_pages, i18n, security, site
     from qbank.accounts import views as accounts_views
+    from qbank.authoring import image_views
+    from qbank.authoring import views as authoring_views
     from qbank.api import register_api
     from qbank.config import PACKAGE_DIR, configure
     from qbank.extensions import api, csrf, db, login_manager, migrate
@@ -43,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(site.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(syllabus_views.bp)
+    app.register_blueprint(authoring_views.bp)
+    app.register_blueprint(image_views.bp)
+    _navigation(app)
     register_api(api)
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith("api-docs."):  # the OpenAPI document is public
@@ -58,3 +63,12 @@ def _import_models() -> None:
     import qbank.accounts.models
     import qbank.authoring.models
     import qbank.syllabus.models  # noqa: F401
+
+
+def _navigation(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from qbank.site import add_nav
+
+    add_nav(app, "author", "authoring.index", _l("Question bank"))
+    add_nav(app, "author", "authoring.review", _l("Review"))

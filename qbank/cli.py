@@ -52,11 +52,29 @@ def _describe(report: object) -> str:
 
 
 def _load(content_dir: Path) -> object:
+    from tqdm import tqdm
+
     from qbank.contentload import load_content
     from qbank.db import db
 
-    report = load_content(db.session, content_dir)
-    db.session.commit()
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="item", leave=False)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = load_content(db.session, content_dir, progress)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        for bar in bars.values():
+            bar.close()
     return report
 
 
@@ -70,12 +88,13 @@ def _load(content_dir: Path) -> object:
 @with_appcontext
 def load_content_command(content_dir: Path | None) -> None:
     """Load the syllabus, rules, starter bank and blueprints (idempotent upsert)."""
+    from qbank.authoring.bankload import BankContentError
     from qbank.syllabus.content import ContentError
 
     directory = content_dir or Path(current_app.config["CONTENT_DIR"])
     try:
         report = _load(directory)
-    except ContentError as exc:
+    except (ContentError, BankContentError) as exc:
         for p in exc.problems:
             click.echo(str(p), err=True)
         raise click.ClickException(

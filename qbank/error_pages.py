@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -12,9 +13,20 @@ from werkzeug.exceptions import HTTPException
 from qbank.errors import QbankError
 from qbank.messages import describe
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def returns_json(view: F) -> F:
+    """Marks a page-side view that speaks JSON (used by scripts): its errors are JSON too."""
+    view.returns_json = True  # type: ignore[attr-defined]
+    return view
+
 
 def _wants_json() -> bool:
     if request.path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "returns_json", False):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return (

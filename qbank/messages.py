@@ -26,6 +26,28 @@ MESSAGES: dict[str, Any] = {
     "user_not_found": _l("No such user."),
     "invalid_date": _l("Dates are written YYYY-MM-DD."),
     "invalid_eligibility_input": _l("Please check the form: %(detail)s"),
+    "invalid_question": _l("The question has problems; see the list."),
+    "question_id_taken": _l("A question with the ID %(uid)s already exists."),
+    "question_not_found": _l("No such question."),
+    "cannot_edit_question": _l("You may edit only your own questions (reviewers may edit any)."),
+    "question_under_review": _l(
+        "The question is under review: withdraw it or wait for the review."
+    ),
+    "question_type_fixed": _l("The question type cannot be changed; create a new question."),
+    "invalid_transition": _l("This step is not possible for a question that is %(status)s."),
+    "not_your_question": _l("Only the author or a reviewer can do this."),
+    "reviewers_only": _l("Only reviewers can do this."),
+    "cannot_approve_own": _l("You cannot approve your own question; another reviewer must."),
+    "comment_required": _l("Say what must change when returning a question."),
+    "unknown_bulk_action": _l("Unknown bulk action."),
+    "tags_required": _l("Give at least one tag."),
+    "unknown_section": _l("Unknown section: %(value)s."),
+    "nothing_changed": _l("nothing changed"),
+    "image_empty": _l("Choose an image file."),
+    "image_too_large": _l("Images may be at most %(limit_kb)s KB."),
+    "image_type": _l("Only %(allowed)s images can be uploaded."),
+    "image_not_found": _l("No such image."),
+    "storage_failed": _l("The file could not be stored (%(detail)s). Nothing was changed."),
 }
 
 

@@ -91,7 +91,10 @@ class DatabaseFactory:
         name = f"{template}_{n}"
         engine = self._admin_engine()
         with engine.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            # PostgreSQL 15's default WAL_LOG strategy takes ~0.6 s per copy; FILE_COPY ~0.1 s
+            version = c.execute(sa.text("SHOW server_version_num")).scalar_one()
+            strategy = " STRATEGY FILE_COPY" if int(version) >= 150000 else ""
+            c.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'))
         engine.dispose()
         return self._url(name)
 

@@ -40,9 +40,9 @@ class MeSchema(Schema):
 
 
 @blp.route("/auth/token", methods=["POST"])
+@public
 @blp.arguments(TokenInSchema)
 @blp.response(201, TokenOutSchema)
-@public
 def issue_token(data: dict[str, Any]) -> Any:
     """Exchange a user name and password for a bearer token (30 days)."""
     try:
@@ -62,8 +62,8 @@ def issue_token(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/auth/token", methods=["DELETE"])
-@blp.response(204)
 @signed_in
+@blp.response(204)
 def revoke_token() -> Any:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
@@ -75,8 +75,8 @@ def revoke_token() -> Any:
 
 
 @blp.route("/me")
-@blp.response(200, MeSchema)
 @signed_in
+@blp.response(200, MeSchema)
 def me() -> Any:
     """The signed-in user."""
     u = current_user

@@ -113,17 +113,17 @@ class EligibilityOutSchema(Schema):
 
 
 @blp.route("/syllabus")
-@blp.response(200, SpecialtySchema(many=True))
 @public
+@blp.response(200, SpecialtySchema(many=True))
 def syllabus() -> Any:
     """The syllabus: specialties → parts → sections, with codes and titles."""
     return services.syllabus_tree(db.session)
 
 
 @blp.route("/calendar")
+@public
 @blp.arguments(CalendarQuerySchema, location="query")
 @blp.response(200, SittingSchema(many=True))
-@public
 def calendar(args: dict[str, Any]) -> Any:
     """The next exam sittings from a date (default: today in China) with their deadlines."""
     start = args.get("from_") or services.today_in_china()
@@ -134,9 +134,9 @@ def calendar(args: dict[str, Any]) -> Any:
 
 
 @blp.route("/eligibility", methods=["POST"])
+@public
 @blp.arguments(EligibilityInSchema)
 @blp.response(200, EligibilityOutSchema)
-@public
 def eligibility(data: dict[str, Any]) -> Any:
     """Which levels a candidate may register for, and which rule of the notice applies."""
     value = current_app.config.get("ELIGIBILITY_CUTOFF")

@@ -50,6 +50,13 @@ class DuplicateIndex:
         order = np.argsort(-sims)[:top]
         return [Match(int(i), float(sims[i])) for i in order if sims[i] >= threshold]
 
+    def similarities(self, text: str, others: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of `text` to each of `others`, in the fitted vocabulary."""
+        if self.vectorizer_ is None or not others:
+            return np.zeros(len(others))
+        vecs = self.vectorizer_.transform([text, *others])
+        return (vecs[1:] @ vecs[0].T).toarray().ravel()
+
 
 def find_near_duplicate_pairs(
     texts: Sequence[str],

@@ -13,3 +13,13 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();
+// "Select all" checkboxes: <input type=checkbox data-select-all="ids"> toggles every name="ids".
+document.addEventListener("change", function (event) {
+  "use strict";
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name) { return; }
+  var form = event.target.form || document;
+  form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});
