@@ -232,6 +232,49 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@with_appcontext
+def backup_command(out: Path | None) -> None:
+    """Back up the database and uploaded files to a .tar.gz (default: instance/backups/)."""
+    import datetime as dt
+
+    from qbank.backup import BackupError, create_backup
+
+    app = current_app
+    if out is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path(app.instance_path) / "backups" / f"qbank-{stamp}.tar.gz"
+    try:
+        info = create_backup(app.config["SQLALCHEMY_DATABASE_URI"],
+                             Path(app.config["UPLOAD_DIR"]), out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written: {info.path} ({info.backend}, {info.files} uploaded files)")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(archive: Path, yes: bool) -> None:
+    """Replace the database and uploaded files with a backup (stop the app first)."""
+    from qbank.backup import BackupError, restore_backup
+    from qbank.db import db
+
+    if not yes:
+        click.confirm("This replaces the current database and uploads. Continue?", abort=True)
+    db.engine.dispose()
+    try:
+        info = restore_backup(archive, current_app.config["SQLALCHEMY_DATABASE_URI"],
+                              Path(current_app.config["UPLOAD_DIR"]))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored the backup of {info.created_at} ({info.files} uploaded files). "
+               "Rebuild the search index with `qbank reindex`.")
+
+
 def register(app: Flask) -> None:
-    for command in (init_db, load_content_command, check_content, create_user, demo):
+    for command in (init_db, load_content_command, check_content, create_user, demo,
+                    backup_command, restore_command):
         app.cli.add_command(command)

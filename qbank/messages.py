@@ -48,6 +48,18 @@ MESSAGES: dict[str, Any] = {
     "image_type": _l("Only %(allowed)s images can be uploaded."),
     "image_not_found": _l("No such image."),
     "storage_failed": _l("The file could not be stored (%(detail)s). Nothing was changed."),
+    "empty_form": _l("The paper has no questions."),
+    "attempt_not_found": _l("No such exam."),
+    "attempt_item_not_found": _l("No such question in this exam."),
+    "attempt_closed": _l("This exam has been handed in; answers can no longer change."),
+    "bad_answer": _l("That answer does not fit question %(position)s."),
+    "answer_too_long": _l("Answers may have at most %(limit)s characters."),
+    "bad_idempotency_key": _l("The save request is missing its key."),
+    "submit_first": _l("Hand in the exam first."),
+    "not_a_short_answer": _l("Only short answers are self-assessed."),
+    "score_out_of_range": _l("The score must be between 0 and %(maximum)s."),
+    "no_blueprint": _l("There is no blueprint for %(specialty)s %(level)s yet."),
+    "cannot_assemble": _l("The bank cannot fill this paper yet (%(status)s). Please tell an examiner."),
 }
 
 
