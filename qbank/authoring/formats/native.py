@@ -171,7 +171,10 @@ def parse_native(text: str, name: str = "<upload>") -> tuple[list[QuestionDraft]
     if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
         return [], [Problem(f"{name}:1", "questions", "expected a mapping with a 'questions' list")]
     problems: list[Problem] = []
-    default_section = _text(doc.get("section"))
+    section = doc.get("section")
+    if section is not None and not isinstance(section, (str, int, float)):
+        return [], [Problem(f"{name}:{line_of(doc, 1)}", "section", "section must be a code")]
+    default_section = _text(section)
     drafts = []
     for q in doc["questions"]:
         d = _parse_question(q, name, default_section, problems)
