@@ -17,8 +17,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from qbank.accounts import views as accounts_views
     from qbank.authoring import image_views
     from qbank.authoring import views as authoring_views
-    from qbank.papers import blueprint_views as paper_blueprint_views
-    from qbank.papers import views as papers_views
     from qbank.practice import views as practice_views
     from qbank.api import register_api
     from qbank.config import PACKAGE_DIR, configure
@@ -50,8 +48,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(syllabus_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(image_views.bp)
-    app.register_blueprint(papers_views.bp)
-    app.register_blueprint(paper_blueprint_views.bp)
     app.register_blueprint(practice_views.bp)
     _navigation(app)
     register_api(api)
@@ -80,6 +76,4 @@ def _navigation(app: Flask) -> None:
     add_nav(app, "learner", "practice.home", _l("My practice"))
     add_nav(app, "author", "authoring.index", _l("Question bank"))
     add_nav(app, "author", "authoring.review", _l("Review"))
-    add_nav(app, "examiner", "papers.index", _l("Papers"))
     add_nav(app, "examiner", "blueprints.index", _l("Blueprints"))
-    add_nav(app, "examiner", "papers.coverage_page", _l("Coverage"))
