@@ -76,4 +76,3 @@ def _navigation(app: Flask) -> None:
     add_nav(app, "learner", "practice.home", _l("My practice"))
     add_nav(app, "author", "authoring.index", _l("Question bank"))
     add_nav(app, "author", "authoring.review", _l("Review"))
-    add_nav(app, "examiner", "blueprints.index", _l("Blueprints"))
