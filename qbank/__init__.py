@@ -15,12 +15,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints, CLI — wired by hand."""
     from qbank import cli, error_pages, i18n, security, site
     from qbank.accounts import views as accounts_views
-    from qbank.authoring import image_views
-    from qbank.authoring import views as authoring_views
-    from qbank.practice import views as practice_views
     from qbank.api import register_api
+    from qbank.authoring import dup_views, image_views, import_views
+    from qbank.authoring import views as authoring_views
     from qbank.config import PACKAGE_DIR, configure
     from qbank.extensions import api, csrf, db, login_manager, migrate
+    from qbank.papers import blueprint_views as paper_blueprint_views
+    from qbank.papers import views as papers_views
+    from qbank.practice import views as practice_views
     from qbank.syllabus import views as syllabus_views
 
     _import_models()
@@ -48,6 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(syllabus_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(image_views.bp)
+    app.register_blueprint(import_views.bp)
+    app.register_blueprint(dup_views.bp)
+    app.register_blueprint(papers_views.bp)
+    app.register_blueprint(paper_blueprint_views.bp)
     app.register_blueprint(practice_views.bp)
     _navigation(app)
     register_api(api)
@@ -64,6 +70,8 @@ def _import_models() -> None:
     """Every room's models, so that the metadata (and Alembic) sees every table."""
     import qbank.accounts.models
     import qbank.authoring.models
+    import qbank.jobs
+    import qbank.papers.models
     import qbank.practice.models
     import qbank.syllabus.models  # noqa: F401
 
@@ -76,3 +84,6 @@ def _navigation(app: Flask) -> None:
     add_nav(app, "learner", "practice.home", _l("My practice"))
     add_nav(app, "author", "authoring.index", _l("Question bank"))
     add_nav(app, "author", "authoring.review", _l("Review"))
+    add_nav(app, "examiner", "papers.index", _l("Papers"))
+    add_nav(app, "examiner", "blueprints.index", _l("Blueprints"))
+    add_nav(app, "examiner", "papers.coverage_page", _l("Coverage"))

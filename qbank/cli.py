@@ -274,7 +274,103 @@ def restore_command(archive: Path, yes: bool) -> None:
                "Rebuild the search index with `qbank reindex`.")
 
 
+@click.command("assemble")
+@click.option(
+    "--blueprint",
+    "blueprint_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A blueprint YAML file (docs/blueprints.md).",
+)
+@click.option(
+    "--pool",
+    "pool_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A pool CSV; default: the database's approved questions.",
+)
+@click.option(
+    "--forms", type=click.IntRange(1, 50), help="Parallel forms (default: the blueprint's)."
+)
+@click.option("--seed", default=0, type=click.IntRange(0, 2**31 - 1))
+@click.option("--time-limit", default=10.0, type=click.FloatRange(0.1, 3600), help="Seconds.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--lang", default="both", type=click.Choice(["zh", "en", "both"]))
+@with_appcontext
+def assemble_command(
+    blueprint_path: Path,
+    pool_path: Path | None,
+    forms: int | None,
+    seed: int,
+    time_limit: float,
+    out: str,
+    lang: str,
+) -> None:
+    """Assemble papers to a blueprint and write forms.json (exit 1 when infeasible)."""
+    from qbank.db import db
+    from qbank.papers.blueprint import BlueprintError
+    from qbank.papers.commands import assemble_report
+    from qbank.papers.filemode import PoolFileError
+
+    try:
+        report = assemble_report(
+            db.session,
+            blueprint_path,
+            pool_path,
+            forms=forms,
+            seed=seed,
+            time_limit=time_limit,
+            lang=lang,
+        )
+    except (BlueprintError, PoolFileError) as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        raise click.ClickException(f"{len(exc.problems)} problem(s); nothing assembled") from None
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    if out == "-":
+        click.echo(text)
+    else:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    click.echo(
+        f"{report['status']}: {len(report['forms'])} form(s) in {report['seconds']} s", err=True
+    )
+    for line in report["diagnosis"]:
+        click.echo(f"  - {line}", err=True)
+    if not report["forms"]:
+        sys.exit(1)
+
+
+@click.command("coverage")
+@click.option("--specialty", default=None, help="One specialty (default: all).")
+@click.option("--level", default=None, type=click.Choice(["junior", "intermediate", "senior"]))
+@click.option("--forms", default=2, type=click.IntRange(1, 10), help="Disjoint forms to fill.")
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
+@with_appcontext
+def coverage_command(specialty: str | None, level: str | None, forms: int, lang: str) -> None:
+    """Approved questions per part and type against the default blueprints (exit 1 when
+    something blocks assembling the papers)."""
+    from qbank.db import db
+    from qbank.papers.commands import print_coverage
+
+    blocked = print_coverage(
+        db.session, click.echo, specialty=specialty, level=level, forms=forms, lang=lang
+    )
+    sys.exit(1 if blocked else 0)
+
+
 def register(app: Flask) -> None:
-    for command in (init_db, load_content_command, check_content, create_user, demo,
-                    backup_command, restore_command):
+    from qbank.authoring.commands import COMMANDS as AUTHORING_COMMANDS
+
+    for command in AUTHORING_COMMANDS:
+        app.cli.add_command(command)
+    for command in (
+        init_db,
+        load_content_command,
+        check_content,
+        create_user,
+        demo,
+        backup_command,
+        restore_command,
+        assemble_command,
+        coverage_command,
+    ):
         app.cli.add_command(command)

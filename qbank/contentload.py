@@ -30,4 +30,7 @@ def load_content(
         )
         counts = {"created": bank.created, "updated": bank.updated, "unchanged": bank.unchanged}
         report.merge(LoadReport(**{k: {"question": n} for k, n in counts.items() if n}))
+    from qbank.papers.blueprints import load_default_blueprints
+
+    report.merge(load_default_blueprints(session, content_dir / "blueprints"))
     return report

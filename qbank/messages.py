@@ -60,6 +60,25 @@ MESSAGES: dict[str, Any] = {
     "score_out_of_range": _l("The score must be between 0 and %(maximum)s."),
     "no_blueprint": _l("There is no blueprint for %(specialty)s %(level)s yet."),
     "cannot_assemble": _l("The bank cannot fill this paper yet (%(status)s). Please tell an examiner."),
+    "invalid_blueprint": _l("The blueprint has problems; see the list."),
+    "blueprint_not_found": _l("No such blueprint."),
+    "blueprint_track_fixed": _l(
+        "This is the default blueprint of %(specialty)s / %(level)s: its specialty and level "
+        "cannot change. Make a copy instead."
+    ),
+    "paper_not_found": _l("No such paper."),
+    "paper_item_not_found": _l("The paper has no question number %(position)s."),
+    "paper_published": _l("This paper is published and can no longer change."),
+    "not_your_paper": _l("Only the examiner who assembled this draft can change it."),
+    "paper_breaks_blueprint": _l(
+        "The paper breaks %(count)s rule(s) of its blueprint; confirm to publish it anyway."
+    ),
+    "question_not_in_pool": _l("Question %(uid)s is not an approved question of this specialty."),
+    "question_already_on_paper": _l("Question %(uid)s is already on the paper."),
+    "assembly_infeasible": _l(
+        "No paper meets the blueprint with the approved questions (%(status)s)."
+    ),
+    "export_not_found": _l("Papers are exported as paper, key or rubric, in pdf or docx."),
 }
 
 

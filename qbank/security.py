@@ -7,7 +7,7 @@ from flask import Flask, Response, g, request
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
-from qbank.accounts.services import load_session_user, user_for_token
+from qbank.accounts.services import configure_hasher, load_session_user, user_for_token
 from qbank.db import db
 from qbank.extensions import csrf, login_manager
 
@@ -26,6 +26,9 @@ def _bearer_token() -> str | None:
 
 
 def init_security(app: Flask) -> None:
+    configure_hasher(
+        app.config.get("PASSWORD_HASH_TIME_COST"), app.config.get("PASSWORD_HASH_MEMORY_KIB")
+    )
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
 

@@ -15,12 +15,16 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 
 from qbank import create_app
 from qbank.accounts.models import Role, User
 from qbank.db import db
 
 REPO = Path(__file__).resolve().parents[1]
+# The same examples on every run: CI stays green or red for a reason, never by the draw.
+hypothesis_settings.register_profile("qbank", database=None, derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("QBANK_HYPOTHESIS_PROFILE", "qbank"))
 PG_URL = os.environ.get("QBANK_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "correct-horse-9"
@@ -149,6 +153,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "CONTENT_DIR": str(REPO / "content"),
         "LOGIN_LOCKOUT_SECONDS": 60,
+        "PASSWORD_HASH_TIME_COST": 1,  # cheap hashes: the suite signs in hundreds of times
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
     }
 
 

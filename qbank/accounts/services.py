@@ -22,6 +22,18 @@ from qbank.errors import NotFoundError, QbankError, ValidationError
 from qbank.syllabus.models import Level, Specialty
 
 _hasher = PasswordHasher()
+
+
+def configure_hasher(time_cost: int | None = None, memory_kib: int | None = None) -> None:
+    """Argon2 cost, from the configuration (tests use a cheap one; production the defaults).
+    Hashes made with other costs still verify, and are upgraded at the next sign-in."""
+    global _hasher
+    default = PasswordHasher()
+    _hasher = PasswordHasher(
+        time_cost=time_cost or default.time_cost, memory_cost=memory_kib or default.memory_cost
+    )
+
+
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 MIN_PASSWORD = 8
 

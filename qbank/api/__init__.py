@@ -7,7 +7,7 @@ from flask_smorest import Api
 
 
 def register_api(api: Api) -> None:
-    from qbank.api import auth, practice, questions, syllabus
+    from qbank.api import auth, papers, practice, questions, syllabus
 
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"}
@@ -15,5 +15,5 @@ def register_api(api: Api) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
-    for module in (syllabus, auth, questions, practice):
+    for module in (syllabus, auth, questions, practice, papers):
         api.register_blueprint(module.blp)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, select
@@ -32,8 +33,15 @@ class QuestionFilter:
         return frozenset(resolver.codes_under(self.section))
 
 
+def _escape_like(term: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", term)
+
+
 def filter_statement(f: QuestionFilter, resolver: SectionResolver) -> Select[tuple[Question]]:
+    """Every filter, and the search text as exact substrings (every term must appear)."""
     stmt = select(Question)
+    for term in f.text.split():
+        stmt = stmt.where(Question.search_text.ilike(f"%{_escape_like(term)}%", escape="\\"))
     codes = f.section_codes(resolver)
     if codes is not None:
         stmt = stmt.where(Question.section_code.in_(sorted(codes)))

@@ -3,7 +3,6 @@ backend is available — a plain substring scan of `search_text` (exact, slower)
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -27,16 +26,10 @@ class ResultPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _escape_like(term: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", term)
-
-
 def scan_search(
     session: Session, f: QuestionFilter, resolver: SectionResolver, page: int, per_page: int
 ) -> ResultPage:
     stmt = filter_statement(f, resolver)
-    for term in f.text.split():
-        stmt = stmt.where(Question.search_text.ilike(f"%{_escape_like(term)}%", escape="\\"))
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
     return ResultPage(rows, total, page, per_page, {})

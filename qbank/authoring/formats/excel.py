@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import warnings as pywarnings
 from collections.abc import Generator, Sequence
 from contextlib import closing
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
 
 from qbank.authoring.draft import Problem, QuestionDraft
 from qbank.authoring.formats import tabular
@@ -43,7 +43,7 @@ _WIDTHS = {"stem": 50, "reference_answer": 40, "rubric": 36, "explanation": 40, 
 
 def cell_text(value: Any) -> str:
     """A cell as the text a person sees in it."""
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -104,28 +104,29 @@ def table_result(
 
 
 def _read_sheets(data: bytes, filename: str) -> Generator[tuple[str, list[list[str]]], None, None]:
-    open_zip(data, filename).close()  # zip-bomb limits before openpyxl unpacks anything
-    with pywarnings.catch_warnings():
-        pywarnings.simplefilter("ignore")  # openpyxl warns about unsupported Excel extensions
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise FileProblem(
-                Problem(filename, "", f"not a readable .xlsx workbook ({type(exc).__name__})")
-            ) from None
-        try:
-            for ws in book.worksheets:
-                rows = []
-                try:
-                    for row in ws.iter_rows(values_only=True):
-                        rows.append([cell_text(v) for v in row])
-                except Exception as exc:  # a damaged sheet
-                    raise FileProblem(
-                        Problem(filename, "", f"sheet '{ws.title}' cannot be read ({exc})")
-                    ) from None
-                yield ws.title, rows
-        finally:
-            book.close()
+    """The workbook's sheets as rows of cell texts. Reading uses calamine (Rust): about nine
+    times faster than openpyxl on a 10,000-row sheet; openpyxl still writes the templates."""
+    open_zip(data, filename).close()  # zip-bomb limits before the reader unpacks anything
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # the reader raises several kinds on a damaged file
+        raise FileProblem(
+            Problem(filename, "", f"not a readable .xlsx workbook ({type(exc).__name__})")
+        ) from None
+    try:
+        for index, title in enumerate(book.sheet_names):
+            try:
+                values = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            except Exception as exc:  # a damaged sheet
+                raise FileProblem(
+                    Problem(filename, "", f"sheet '{title}' cannot be read ({exc})")
+                ) from None
+            rows = [[cell_text(v) for v in row] for row in values]
+            while rows and not any(rows[-1]):
+                rows.pop()
+            yield title, rows
+    finally:
+        book.close()
 
 
 def parse_excel(

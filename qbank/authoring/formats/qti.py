@@ -259,6 +259,7 @@ def _item(doc: XmlDoc, path: str, number: int, drafts: list[QuestionDraft]) -> _
             points=points,
             shuffle=shuffle,
             external_id=doc.root.get("identifier", "").strip(),
+            section=doc.root.get("label", "").strip(),  # qbank's exports keep the section here
             location=item.loc,
             extra=(("title", item.title),) if item.title else (),
         )

@@ -105,6 +105,8 @@ def _item(d: QuestionDraft, identifier: str, number: int) -> ET.Element:
             "title": xml_text(question_name(d, number)),
             "adaptive": "false",
             "timeDependent": "false",
+            # QTI has no field for a syllabus section: qbank keeps it in the item's label
+            **({"label": xml_text(d.section)} if d.section else {}),
         },
     )
     short = d.type is QuestionType.SHORT

@@ -149,7 +149,7 @@ FORMATS: dict[str, Format] = {
             qti.parse_qti,
             qti_export.dump_qti,
             qti_export.MEDIA_TYPE,
-            (*_METADATA, "section", "tags"),
+            (*_METADATA, "tags"),
         ),
         Format(
             "native",
