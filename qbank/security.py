@@ -44,7 +44,8 @@ def init_security(app: Flask) -> None:
         user = user_for_token(db.session, token)
         if user is not None:
             g.token_auth = True
-            db.session.commit()  # remember last use
+            if db.session.dirty:
+                db.session.commit()  # remember last use
         return user
 
     @app.before_request

@@ -262,9 +262,12 @@ def issue_api_token(
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.revoked or row.expires_at <= utcnow() or not row.user.is_enabled:
+    now = utcnow()
+    if row is None or row.revoked or row.expires_at <= now or not row.user.is_enabled:
         return None
-    row.last_used_at = utcnow()
+    # remember use to the minute: not a database write on every request of a busy client
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        row.last_used_at = now
     return row.user
 
 
